@@ -58,9 +58,7 @@ def check_close(actual, expected, rtol=1e-10, atol=0.0, what="values agree"):
     try:
         a_b, e_b = np.broadcast_arrays(a, e)
     except ValueError as exc:
-        raise AssertionError(
-            f"✗ {what}: shapes {a.shape} and {e.shape} do not match"
-        ) from exc
+        raise AssertionError(f"✗ {what}: shapes {a.shape} and {e.shape} do not match") from exc
     a_b = a_b.astype(np.complex128 if np.iscomplexobj(a_b) or np.iscomplexobj(e_b) else float)
     e_b = e_b.astype(a_b.dtype)
     nonfinite = ~np.isfinite(a_b) | ~np.isfinite(e_b)

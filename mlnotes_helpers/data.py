@@ -40,7 +40,7 @@ def load_iris():
 
 
 def load_diabetes():
-    """Diabetes progression (scikit-learn, bundled, scaled features): ``X (442, 10)``, ``y (442,)``."""
+    """Diabetes progression (scikit-learn, bundled, scaled): ``X (442, 10)``, ``y (442,)``."""
     return _sklearn_xy("diabetes")
 
 

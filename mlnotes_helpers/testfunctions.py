@@ -73,7 +73,7 @@ def ellipsoid_grad(x, condition=1e6):
 
 
 def rosenbrock(x):
-    """Chained Rosenbrock f(x) = Σᵢ 100 (xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², d ≥ 2; minimum 0 at (1, …, 1)."""
+    """Chained Rosenbrock Σᵢ 100 (xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)², d ≥ 2; minimum 0 at (1, …, 1)."""
     x = _as_points(x)
     if x.shape[-1] < 2:
         raise ValueError("rosenbrock needs d >= 2")
