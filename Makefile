@@ -29,13 +29,13 @@ notebooks: $(STAMP)
 	$(BIN)/jupytext --quiet --to ipynb $(NOTEBOOK_SOURCES)
 
 book: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/jupyter-book build .
+	$(BIN)/jupyter-book build .
 	@echo "Open _build/html/index.html, or run 'make serve' and visit http://localhost:8000"
 
 # Notebook kernels inherit PYTHONWARNINGS, so any numpy RuntimeWarning fails its cell. Two
 # pytest workers share the two cores, so BLAS runs single-threaded to keep timings honest.
 test: notebooks
-	PYTHONWARNINGS=error::RuntimeWarning MPLBACKEND=Agg \
+	PYTHONWARNINGS=error::RuntimeWarning \
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax -p no:cacheprovider \
 		tests $(NOTEBOOK_SOURCES:.md=.ipynb)
