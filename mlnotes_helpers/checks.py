@@ -38,8 +38,8 @@ def check_close(actual, expected, rtol=1e-10, atol=0.0, what="values agree"):
 
     Returns
     -------
-    float
-        The maximum relative error ``max |a - e| / max(|e|, tiny)``.
+    None
+        Nothing, so that a check as the last line of a cell shows only its ✓ line.
 
     Raises
     ------
@@ -81,7 +81,6 @@ def check_close(actual, expected, rtol=1e-10, atol=0.0, what="values agree"):
         print(f"✓ {what} (max rel. error {max_rel:.1e})")
     else:
         print(f"✓ {what} (max abs. error {max_abs:.1e})")
-    return max_rel
 
 
 def check(condition, what="condition holds", detail=""):

@@ -31,14 +31,26 @@ def test_ruff_format_helpers_and_tests():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _notebooks():
+    return sorted(str(p) for p in (ROOT / "notebooks").rglob("*.ipynb"))
+
+
+def test_notebooks_were_generated():
+    # `make test` writes the .ipynb pairs before pytest runs; without them nbval checks nothing.
+    sources = sorted((ROOT / "notebooks").rglob("*.md"))
+    missing = [str(md) for md in sources if not md.with_suffix(".ipynb").exists()]
+    assert not missing, f"no generated .ipynb for {missing}: run `make notebooks`"
+
+
 def test_ruff_check_notebook_code():
-    notebooks = sorted(str(p) for p in (ROOT / "notebooks").rglob("*.ipynb"))
-    if not notebooks:
-        notebooks = []
     proc = subprocess.run(
-        [_ruff(), "check", *notebooks] if notebooks else [_ruff(), "--version"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+        [_ruff(), "check", *_notebooks()], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_notebook_code():
+    proc = subprocess.run(
+        [_ruff(), "format", "--check", *_notebooks()], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
