@@ -1,9 +1,18 @@
-"""Shared fixtures and paths for the tests."""
+"""Shared paths and helpers for the tests."""
 
 import pathlib
+import re
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+_CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+_OPTIONS = re.compile(r"\A(?:---\n.*?^---\n|(?::[\w-]+:[^\n]*\n)+)", re.S | re.M)
+
+
+def code_cells(text):
+    """The Python source of every ``{code-cell}`` of a MyST notebook, options stripped."""
+    return [_OPTIONS.sub("", body, count=1) for body in _CODE_CELL.findall(text)]

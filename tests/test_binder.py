@@ -4,13 +4,12 @@ import ast
 import re
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, code_cells
 
 # import name -> distribution name, where they differ
 DIST_OF = {"sklearn": "scikit-learn", "IPython": "ipykernel", "yaml": "pyyaml"}
 # installed by binder/postBuild, or pulled in by the listed packages
 PROVIDED = {"mlnotes_helpers", "mpl_toolkits"}
-CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 
 
 def _requirements():
@@ -38,7 +37,7 @@ def test_binder_requirements_cover_notebook_imports():
     reqs = _requirements()
     missing = {}
     for md in sorted((ROOT / "notebooks").rglob("*.md")):
-        for cell in CODE_CELL.findall(md.read_text(encoding="utf-8")):
+        for cell in code_cells(md.read_text(encoding="utf-8")):
             for mod in _imports(cell):
                 if mod in sys.stdlib_module_names or mod in PROVIDED:
                     continue

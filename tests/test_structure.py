@@ -6,7 +6,7 @@ import re
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, code_cells
 
 PARTS = {
     "regression": [
@@ -142,13 +142,13 @@ def test_every_derivation_subsection_has_a_check(chapter):
     subsections = list(zip(parts[1::2], parts[2::2], strict=True))
     assert subsections, f"{name}: the derivation has no ### subsections"
     for title, body in subsections:
-        code = "\n".join(CODE_CELL.findall(body))
+        code = "\n".join(code_cells(body))
         assert CHECK_CALL.search(code), f"{name}: derivation step {title!r} has no check"
 
 
 def test_comparison_section_asserts_agreement(chapter):
     name, text = chapter
-    code = "\n".join(CODE_CELL.findall(_section(text, "Comparison with")))
+    code = "\n".join(code_cells(_section(text, "Comparison with")))
     assert CHECK_CALL.search(code), f"{name}: the library comparison checks nothing"
 
 
@@ -176,7 +176,7 @@ def test_figures_have_captions_and_are_referenced(chapter):
 
 def test_seeded_offline_and_no_global_seed(chapter):
     name, text = chapter
-    code = "\n".join(CODE_CELL.findall(text))
+    code = "\n".join(code_cells(text))
     assert "make_rng(" in code or "default_rng(" in code, f"{name}: no seeded Generator"
     assert "np.random.seed" not in code
     assert not re.search(r"np\.random\.(rand|randn|normal|uniform|choice)\(", code), name
