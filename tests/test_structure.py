@@ -110,9 +110,27 @@ def test_jupytext_header_and_kernelspec(chapter):
     assert header["kernelspec"]["language"] == "python"
 
 
+def _headings(text):
+    """(level, title, line index) of every Markdown heading outside fenced blocks."""
+    found, fence = [], None
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if fence is None:
+            m = re.match(r"(`{3,}|~{3,})", stripped)
+            if m:
+                fence = m.group(1)
+                continue
+            h = re.match(r"(#{1,6}) (.+)$", line)
+            if h:
+                found.append((len(h.group(1)), h.group(2).strip(), i))
+        elif re.fullmatch(re.escape(fence[0]) + "{" + str(len(fence)) + ",}", stripped.rstrip()):
+            fence = None
+    return found, lines
+
+
 def _h2_sections(text):
-    body = CODE_CELL.sub("", text)
-    return re.findall(r"^## (.+)$", body, re.M)
+    return [title for level, title, _ in _headings(text)[0] if level == 2]
 
 
 def test_anatomy_sections_in_order(chapter):
@@ -129,17 +147,26 @@ def test_anatomy_sections_in_order(chapter):
 
 
 def _section(text, title_start, level=2):
-    marks = "#" * level
-    pattern = rf"^{marks} {re.escape(title_start)}.*?$(.*?)(?=^#{{1,{level}}} |\Z)"
-    m = re.search(pattern, text, re.S | re.M)
-    return m.group(1) if m else ""
+    """The body of the first heading of ``level`` whose title starts with ``title_start``."""
+    heads, lines = _headings(text)
+    for k, (lev, title, i) in enumerate(heads):
+        if lev == level and title.startswith(title_start):
+            stop = next((j for lv, _, j in heads[k + 1 :] if lv <= level), len(lines))
+            return "\n".join(lines[i + 1 : stop])
+    return ""
+
+
+def _subsections(body):
+    """(title, body) of the ### subsections of a section body."""
+    heads, lines = _headings(body)
+    h3 = [(title, i) for lev, title, i in heads if lev == 3]
+    ends = [i for _, i in h3[1:]] + [len(lines)]
+    return [(title, "\n".join(lines[i + 1 : e])) for (title, i), e in zip(h3, ends, strict=True)]
 
 
 def test_every_derivation_subsection_has_a_check(chapter):
     name, text = chapter
-    derivation = _section(text, "Derivation")
-    parts = re.split(r"^### (.+)$", derivation, flags=re.M)
-    subsections = list(zip(parts[1::2], parts[2::2], strict=True))
+    subsections = _subsections(_section(text, "Derivation"))
     assert subsections, f"{name}: the derivation has no ### subsections"
     for title, body in subsections:
         code = "\n".join(code_cells(body))
