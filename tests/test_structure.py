@@ -209,3 +209,29 @@ def test_seeded_offline_and_no_global_seed(chapter):
     assert not re.search(r"np\.random\.(rand|randn|normal|uniform|choice)\(", code), name
     assert not re.search(r"fetch_\w+\(|urlopen\(|requests\.|urllib\.request", code), name
     assert "set_style()" in code, f"{name}: the book style is not applied"
+
+
+def _keyprefix(text):
+    m = re.search(r"^```\{bibliography\}\n(?::[^\n]*\n)*?:keyprefix: (\S+)\n", text, re.M)
+    return m.group(1) if m else None
+
+
+def test_citations_use_the_chapters_own_key_prefix(chapter):
+    # Two chapters citing the same work would otherwise put one key in two bibliographies,
+    # which Sphinx reports as a duplicate citation: each chapter list gets its own key prefix.
+    name, text = chapter
+    prefix = _keyprefix(text)
+    assert prefix, f"{name}: the References bibliography needs a :keyprefix:"
+    keys = [
+        k.strip()
+        for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text)
+        for k in group.split(",")
+    ]
+    assert keys, f"{name}: cites nothing"
+    wrong = [k for k in keys if not k.startswith(prefix)]
+    assert not wrong, f"{name}: citations without the prefix {prefix!r}: {wrong}"
+
+
+def test_key_prefixes_are_unique():
+    prefixes = [_keyprefix((ROOT / f"{c}.md").read_text(encoding="utf-8")) for c in CHAPTERS]
+    assert len(set(prefixes)) == len(prefixes), prefixes
