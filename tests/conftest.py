@@ -4,8 +4,13 @@ import pathlib
 import re
 
 import matplotlib
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# Property tests draw the same examples on every run, so CI is deterministic.
+settings.register_profile("mlnotes", derandomize=True, deadline=None)
+settings.load_profile("mlnotes")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
