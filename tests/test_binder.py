@@ -50,6 +50,8 @@ def test_binder_installs_helpers_and_jupytext_viewer():
     post = (ROOT / "binder" / "postBuild").read_text()
     assert "pip install" in post and "-e ." in post
     assert "jupytext-config set-default-viewer" in post
+    # Launch buttons point at the .ipynb pair, which git does not hold: postBuild writes it.
+    assert "jupytext --quiet --to ipynb" in post
     assert "jupytext" in _requirements()
 
 
