@@ -1,6 +1,7 @@
 """Build the whole book, executing every notebook, with warnings as errors."""
 
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -53,3 +54,27 @@ def test_executed_chapters_show_checks_and_no_errors(built_book):
         assert "✓" in html, f"{md.name}: no passing check in the rendered page"
         for marker in ("Traceback (most recent call last)", "RuntimeWarning", "✗"):
             assert marker not in html, f"{md.name}: rendered page shows {marker!r}"
+
+
+CHAPTER_BUDGET_S = 45.0
+BOOK_BUDGET_S = 6 * 60.0
+
+
+def test_chapters_within_time_budget(built_book):
+    # jupyter-cache records how long each notebook took to execute in this build (measured
+    # while the nbval worker runs beside it, so if anything pessimistic).
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(ROOT / "_build" / ".jupyter_cache"))
+    seconds = {
+        pathlib.Path(rec.uri).stem: rec.data.get("execution_seconds")
+        for rec in cache.list_cache_records()
+        if pathlib.Path(rec.uri).resolve().is_relative_to((ROOT / "notebooks").resolve())
+    }
+    chapters = {md.stem for md in (ROOT / "notebooks").rglob("*.md")}
+    assert chapters <= set(seconds), f"no execution record for {chapters - set(seconds)}"
+    print("execution seconds:", {k: round(v, 1) for k, v in sorted(seconds.items())})
+    slow = {k: v for k, v in seconds.items() if k in chapters and v > CHAPTER_BUDGET_S}
+    assert not slow, f"chapters over the {CHAPTER_BUDGET_S:.0f} s budget: {slow}"
+    total = sum(seconds[c] for c in chapters)
+    assert total <= BOOK_BUDGET_S, f"the book takes {total:.0f} s to execute"
