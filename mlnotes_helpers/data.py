@@ -77,7 +77,7 @@ def load_co2(freq="monthly"):
     else:
         offset_days = 0.0
     idx = df.index
-    t = idx.year + (idx.dayofyear - 1 + offset_days) / np.where(idx.is_leap_year, 366.0, 365.0)
+    t = idx.year + (idx.day_of_year - 1 + offset_days) / np.where(idx.is_leap_year, 366.0, 365.0)
     return np.asarray(t, dtype=float), df["co2"].to_numpy(dtype=float)
 
 

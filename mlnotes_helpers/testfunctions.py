@@ -139,38 +139,42 @@ _H6_P = 1e-4 * np.array(
 )
 
 
-def _hartmann(x, A, P):
-    diff = x[..., None, :] - P  # (..., 4, d)
-    return np.exp(-np.sum(A * diff**2, axis=-1)), diff  # (..., 4)
+def _hartmann_terms(x, A, P):
+    """The four exponential terms (..., 4) and the offsets x − P (..., 4, d)."""
+    x = _as_points(x, A.shape[1])
+    diff = x[..., None, :] - P
+    return np.exp(-np.sum(A * diff**2, axis=-1)), diff
+
+
+def _hartmann_value(x, A, P):
+    e, _ = _hartmann_terms(x, A, P)
+    return -e @ _H_ALPHA
+
+
+def _hartmann_grad(x, A, P):
+    e, diff = _hartmann_terms(x, A, P)
+    return np.einsum("...i,...ij->...j", _H_ALPHA * e, 2.0 * A * diff)
 
 
 def hartmann3(x):
     """Hartmann-3 on [0, 1]³; minimum −3.86278 at (0.114614, 0.555649, 0.852547)."""
-    x = _as_points(x, 3)
-    e, _ = _hartmann(x, _H3_A, _H3_P)
-    return -e @ _H_ALPHA
+    return _hartmann_value(x, _H3_A, _H3_P)
 
 
 def hartmann3_grad(x):
     """Gradient of Hartmann-3."""
-    x = _as_points(x, 3)
-    e, diff = _hartmann(x, _H3_A, _H3_P)
-    return np.einsum("...i,...ij->...j", _H_ALPHA * e, 2.0 * _H3_A * diff)
+    return _hartmann_grad(x, _H3_A, _H3_P)
 
 
 def hartmann6(x):
     """Hartmann-6 on [0, 1]⁶; minimum −3.32237 at (0.20169, 0.150011, 0.476874, 0.275332,
     0.311652, 0.6573)."""
-    x = _as_points(x, 6)
-    e, _ = _hartmann(x, _H6_A, _H6_P)
-    return -e @ _H_ALPHA
+    return _hartmann_value(x, _H6_A, _H6_P)
 
 
 def hartmann6_grad(x):
     """Gradient of Hartmann-6."""
-    x = _as_points(x, 6)
-    e, diff = _hartmann(x, _H6_A, _H6_P)
-    return np.einsum("...i,...ij->...j", _H_ALPHA * e, 2.0 * _H6_A * diff)
+    return _hartmann_grad(x, _H6_A, _H6_P)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,6 @@ SECTIONS = [
     "References",
 ]
 CHECK_CALL = re.compile(r"\bcheck_close\(|\bcheck\(")
-CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
 
 
 def _toc_files():
