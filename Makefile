@@ -1,8 +1,14 @@
 # mlnotes: the two commands of the README, and their parts.
 #
 #   make book   set up .venv, execute every chapter and build the site into _build/html
-#   make test   set up .venv, then unit + structural tests, nbval on every notebook and the
-#               book build with warnings as errors (one pytest run, two workers)
+#   make test   set up .venv, then unit + structural + property tests, nbval on every notebook
+#               and the book build with warnings as errors (one pytest run, two workers)
+#
+# Separate commands (not tests: timings move with the machine):
+#   make chapter CH=<slug>   one chapter: its notebook under nbval, its property tests, its
+#                            structure tests
+#   make bench               speed targets and cold run times -> benchmarks/results.md
+#   make mutation            mutation score of every chapter -> benchmarks/mutation-score.md
 #
 # Both create the virtual environment themselves on a fresh machine (Python >= 3.11 as
 # `python3`, or pass PYTHON=/path/to/python3.x).
@@ -13,7 +19,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOK_SOURCES := $(shell find notebooks -name '*.md' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test setup notebooks serve lint clean
+.PHONY: book test setup notebooks serve lint clean chapter chapters bench mutation
 
 setup: $(STAMP)
 
@@ -40,12 +46,34 @@ test: notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax -p no:cacheprovider \
 		tests $(NOTEBOOK_SOURCES:.md=.ipynb)
 
+# One chapter's tests, e.g. `make chapter CH=lbfgs` (HYPOTHESIS_PROFILE=thorough for more cases).
+CH_MD = $(shell find notebooks -name '$(CH).md')
+chapter: $(STAMP)
+	@test -n "$(CH_MD)" || { echo "no chapter '$(CH)' (give CH=<slug>)"; exit 2; }
+	$(BIN)/jupytext --quiet --to ipynb $(CH_MD)
+	PYTHONWARNINGS=error::RuntimeWarning OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax $(CH_MD:.md=.ipynb) \
+		$(wildcard tests/chapters/test_$(subst -,_,$(CH)).py)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_structure.py -k "$(CH)"
+
+# Regenerate the README chapter table and the intro map from _toc.yml (and, with
+# RUNTIMES=1, the run time in each chapter header from the last book build).
+chapters: $(STAMP)
+	$(BIN)/python tests/chapter_list.py $(if $(RUNTIMES),--runtimes)
+
+bench: $(STAMP)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	$(BIN)/python benchmarks/run.py
+
+mutation: $(STAMP)
+	$(BIN)/python benchmarks/mutation.py
+
 serve:
 	$(BIN)/python -m http.server --directory _build/html 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check mlnotes_helpers tests
-	$(BIN)/ruff format --check mlnotes_helpers tests
+	$(BIN)/ruff check mlnotes_helpers tests benchmarks
+	$(BIN)/ruff format --check mlnotes_helpers tests benchmarks
 
 clean:
 	rm -rf _build

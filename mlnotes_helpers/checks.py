@@ -77,10 +77,15 @@ def check_close(actual, expected, rtol=1e-10, atol=0.0, what="values agree"):
             f"(max abs. error {max_abs:.2e}, max rel. error {max_rel:.2e}, "
             f"rtol={rtol:g}, atol={atol:g})"
         )
-    if np.all(scale > 0) or atol == 0:
-        print(f"✓ {what} (max rel. error {max_rel:.1e})")
+    if atol == 0:
+        print(f"✓ {what} (rel. error {max_rel:.1e} ≤ rtol {rtol:.0e})")
+    elif rtol == 0:
+        print(f"✓ {what} (abs. error {max_abs:.1e} ≤ atol {atol:.0e})")
     else:
-        print(f"✓ {what} (max abs. error {max_abs:.1e})")
+        print(
+            f"✓ {what} (abs. error {max_abs:.1e}, rel. error {max_rel:.1e}; "
+            f"rtol {rtol:.0e}, atol {atol:.0e})"
+        )
 
 
 def check(condition, what="condition holds", detail=""):

@@ -1,5 +1,6 @@
 """Shared paths and helpers for the tests."""
 
+import os
 import pathlib
 import re
 
@@ -8,9 +9,11 @@ from hypothesis import settings
 
 matplotlib.use("Agg")
 
-# Property tests draw the same examples on every run, so CI is deterministic.
-settings.register_profile("mlnotes", derandomize=True, deadline=None)
-settings.load_profile("mlnotes")
+# Property tests draw the same examples on every run, so CI is deterministic ("ci", the
+# default). HYPOTHESIS_PROFILE=thorough draws ten times as many, freshly random each run.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25)
+settings.register_profile("thorough", deadline=None, max_examples=250)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -16,14 +16,14 @@ def _ruff():
 
 def test_ruff_check_helpers_and_tests():
     proc = subprocess.run(
-        [_ruff(), "check", "mlnotes_helpers", "tests"], cwd=ROOT, capture_output=True, text=True
+        [_ruff(), "check", "mlnotes_helpers", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_ruff_format_helpers_and_tests():
     proc = subprocess.run(
-        [_ruff(), "format", "--check", "mlnotes_helpers", "tests"],
+        [_ruff(), "format", "--check", "mlnotes_helpers", "tests", "benchmarks"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,42 +1,18 @@
-"""Structural tests of the book (BOOK-GUIDE section 5): the table of contents and the
-notebooks agree, and every chapter has the anatomy the house style asks for."""
+"""Structural tests of the book (CONTRIBUTING.md): the table of contents, the generated
+chapter lists and the notebooks agree, and every chapter has the second-edition anatomy."""
 
 import re
 
 import pytest
 import yaml
+from chapter_list import BOOK_ORDER, START, current_block, intro_block, readme_block
 
 from conftest import ROOT, code_cells
-
-PARTS = {
-    "regression": [
-        "online-linear-regression",
-        "kernel-ridge-regression",
-        "kernel-pca",
-        "nonparametric-regression",
-        "gaussian-process",
-    ],
-    "optimization": [
-        "lbfgs",
-        "constrained-cma-es",
-        "bayesian-optimization",
-        "nonnegative-matrix-factorization",
-    ],
-    "inference": [
-        "em-lower-bound",
-        "variational-inference",
-        "belief-propagation",
-        "neural-population-models",
-    ],
-    "neural": ["hopfield-network", "modern-hopfield-attention", "word2vec", "s4-state-spaces"],
-    "generative": ["score-matching", "diffusion-models"],
-}
-BOOK_ORDER = [f"notebooks/{part}/{slug}" for part, slugs in PARTS.items() for slug in slugs]
 
 SECTIONS = [
     "Motivation",
     "Derivation",
-    "Implementation",
+    "The algorithm",
     "Experiments",
     "Comparison with",
     "Where the note needs care",
@@ -234,3 +210,98 @@ def test_citations_use_the_chapters_own_key_prefix(chapter):
 def test_key_prefixes_are_unique():
     prefixes = [_keyprefix((ROOT / f"{c}.md").read_text(encoding="utf-8")) for c in CHAPTERS]
     assert len(set(prefixes)) == len(prefixes), prefixes
+
+
+def test_generated_chapter_lists_follow_the_toc():
+    # _toc.yml is the one chapter list; `make chapters` regenerates these blocks.
+    hint = "stale chapter list: run `make chapters`"
+    assert current_block("README.md") == readme_block(), "README.md: " + hint
+    assert current_block("intro.md") == intro_block(), "intro.md: " + hint
+    assert START in (ROOT / "README.md").read_text()
+
+
+def test_algorithm_section_has_a_pseudocode_box(chapter):
+    name, text = chapter
+    assert "{prf:algorithm}" in _section(text, "The algorithm"), f"{name}: no pseudocode box"
+
+
+MAX_CODE_LINE = 88
+
+
+def test_code_lines_fit_the_page(chapter):
+    name, text = chapter
+    long = [
+        line
+        for cell in code_cells(text)
+        for line in cell.splitlines()
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not long, f"{name}: {len(long)} code lines over {MAX_CODE_LINE} characters: {long[:3]}"
+
+
+def _check_calls(text):
+    """The argument text of every check(...)/check_close(...) call in the code cells."""
+    calls = []
+    for cell in code_cells(text):
+        for m in re.finditer(r"\b(check|check_close)\(", cell):
+            depth, k = 1, m.end()
+            while depth and k < len(cell):
+                depth += {"(": 1, ")": -1}.get(cell[k], 0)
+                k += 1
+            calls.append(cell[m.end() : k - 1])
+    return calls
+
+
+def test_checks_can_fail_and_do_not_time(chapter):
+    name, text = chapter
+    for args in _check_calls(text):
+        assert not re.match(r"\s*True\b", args), f"{name}: check(True, ...) cannot fail"
+        assert not re.search(r"median_time|speed_ratio|perf_counter|faster|slower", args), (
+            f"{name}: a check asserts on wall-clock time; print the ratio instead "
+            f"(targets belong to the benchmark command): {args[:80]}"
+        )
+
+
+def test_check_descriptions_are_words_not_labels(chapter):
+    name, text = chapter
+    for args in _check_calls(text):
+        for what in re.findall(r"what\s*=\s*f?[\"']([^\"']*)", args):
+            assert not re.search(r"\b(eq|fig|alg|sec)-[\w-]+", what), (
+                f"{name}: check text names an internal label: {what!r}"
+            )
+
+
+def test_captions_are_folded_yaml(chapter):
+    name, text = chapter
+    quoted = re.findall(r"^\s+caption: [\"'|]", text, re.M)
+    assert not quoted, f"{name}: write captions as `caption: >-`"
+
+
+def test_no_private_validators(chapter):
+    # Validation uses the shared validators of mlnotes_helpers (as_matrix, as_scalar, ...).
+    name, text = chapter
+    code = "\n".join(code_cells(text))
+    private = re.findall(r"^def (_(?:as|check|validate|require)\w*)\(", code, re.M)
+    assert not private, f"{name}: private validators {private}; use mlnotes_helpers"
+
+
+def test_prerequisites_point_backwards(chapter):
+    name, text = chapter
+    line = next(li for li in text.splitlines() if "**Prerequisites:**" in li)
+    para = text[text.index(line) :].split("\n\n")[0]
+    here = BOOK_ORDER.index(name)
+    for target in re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", para):
+        resolved = (ROOT / name).parent.joinpath(target).resolve().relative_to(ROOT).as_posix()
+        if resolved in BOOK_ORDER:
+            assert BOOK_ORDER.index(resolved) < here, f"{name}: prerequisite {resolved} is later"
+
+
+def test_every_chapter_has_property_tests_and_mutants(chapter):
+    name, _ = chapter
+    slug = name.split("/")[-1]
+    tests = ROOT / "tests" / "chapters" / f"test_{slug.replace('-', '_')}.py"
+    assert tests.exists(), f"{name}: no property tests at {tests.relative_to(ROOT)}"
+    assert "given(" in tests.read_text(), f"{name}: property tests use hypothesis"
+    mutants = ROOT / "benchmarks" / "mutations" / f"{slug}.yaml"
+    assert mutants.exists(), f"{name}: no mutation list at {mutants.relative_to(ROOT)}"
+    assert len(yaml.safe_load(mutants.read_text()) or []) >= 8, f"{name}: fewer than 8 mutants"
