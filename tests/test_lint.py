@@ -16,7 +16,10 @@ def _ruff():
 
 def test_ruff_check_helpers_and_tests():
     proc = subprocess.run(
-        [_ruff(), "check", "mlnotes_helpers", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+        [_ruff(), "check", "mlnotes_helpers", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
