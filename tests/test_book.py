@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from chapter_list import RUN_TIME
 from conftest import ROOT
 
 PAGE_BUDGET_BYTES = 5 * 1024 * 1024
@@ -57,6 +58,8 @@ def test_executed_chapters_show_checks_and_no_errors(built_book):
 
 
 CHAPTER_BUDGET_S = 45.0
+RUNTIME_FACTOR = 2.5
+RUNTIME_SLACK_S = 5.0
 BOOK_BUDGET_S = 6 * 60.0
 
 
@@ -78,3 +81,16 @@ def test_chapters_within_time_budget(built_book):
     assert not slow, f"chapters over the {CHAPTER_BUDGET_S:.0f} s budget: {slow}"
     total = sum(seconds[c] for c in chapters)
     assert total <= BOOK_BUDGET_S, f"the book takes {total:.0f} s to execute"
+    # The run time typed in each header (and copied into the README table by `make chapters`)
+    # must agree with the record within RUNTIME_FACTOR (with RUNTIME_SLACK_S for short runs):
+    # the build runs beside an nbval worker, so records are noisy, but not by that much.
+    wrong = {}
+    for md in (ROOT / "notebooks").rglob("*.md"):
+        declared = int(RUN_TIME.search(md.read_text(encoding="utf-8")).group(1))
+        measured = seconds[md.stem]
+        low, high = declared / RUNTIME_FACTOR - RUNTIME_SLACK_S, declared * RUNTIME_FACTOR
+        if not low <= measured <= high + RUNTIME_SLACK_S:
+            wrong[md.stem] = (declared, round(measured, 1))
+    assert not wrong, (
+        f"header run times (declared, measured) disagree; `make chapters RUNTIMES=1`: {wrong}"
+    )

@@ -5,8 +5,8 @@ import re
 
 import pytest
 import yaml
-from chapter_list import BOOK_ORDER, START, current_block, intro_block, readme_block
 
+from chapter_list import BOOK_ORDER, START, current_block, intro_block, readme_block
 from conftest import ROOT, code_cells
 
 SECTIONS = [
