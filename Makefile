@@ -19,7 +19,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOK_SOURCES := $(shell find notebooks -name '*.md' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test setup notebooks serve lint clean chapter chapters bench mutation
+.PHONY: book test setup browser notebooks serve lint clean chapter chapters bench mutation
 
 setup: $(STAMP)
 
@@ -28,7 +28,21 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@$(MAKE) --no-print-directory browser
 	touch $@
+
+# The browser test drives Debian's chromium (Playwright's own browser download cannot work
+# offline). Installed here when we are root on Debian/Ubuntu; otherwise the test says how.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    apt-get update -qq >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: chromium is not installed; the browser test will be skipped" \
+	         "(sudo apt-get install chromium)"; \
+	  fi; }
 
 # The .ipynb pairs are generated from the MyST sources (and git-ignored).
 notebooks: $(STAMP)

@@ -1,5 +1,8 @@
 """Animations embedded as JavaScript HTML, so the static book plays them."""
 
+import html
+import re
+
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation
 
@@ -7,8 +10,32 @@ __all__ = ["animate"]
 
 MAX_FRAMES = 60
 
+# matplotlib's widget draws its buttons with Font Awesome 4 from a CDN: the book must work
+# offline, so the icons become plain characters and the stylesheet link goes.
+_ICONS = {
+    "fa-minus": "−",
+    "fa-fast-backward": "⏮",
+    "fa-step-backward": "◁",
+    "fa-play fa-flip-horizontal": "◀",
+    "fa-pause": "⏸",
+    "fa-play": "▶",
+    "fa-step-forward": "▷",
+    "fa-fast-forward": "⏭",
+    "fa-plus": "+",
+}
 
-def animate(fig, update, frames, interval=150, max_frames=MAX_FRAMES):
+
+def _offline_widget(markup, alt):
+    """The animation HTML without the CDN stylesheet, with text icons and alt text."""
+    markup = re.sub(r"<link[^>]*font-awesome[^>]*>", "", markup)
+    for icon, char in _ICONS.items():
+        markup = markup.replace(f'<i class="fa {icon}"></i>', char)
+    return re.sub(
+        r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{alt}"', markup
+    )
+
+
+def animate(fig, update, frames, interval=150, max_frames=MAX_FRAMES, alt="animation"):
     """Render ``update`` over ``frames`` as an embedded JavaScript animation.
 
     Parameters
@@ -25,6 +52,8 @@ def animate(fig, update, frames, interval=150, max_frames=MAX_FRAMES):
         Milliseconds between frames.
     max_frames : int
         Refuse longer animations (the page budget is a few MB).
+    alt : str
+        Alt text of the frames, for readers who cannot see them (say what moves).
 
     Returns
     -------
@@ -42,7 +71,7 @@ def animate(fig, update, frames, interval=150, max_frames=MAX_FRAMES):
         raise ValueError(f"{n} frames is more than the book's limit of {max_frames}")
     anim = FuncAnimation(fig, update, frames=frames, interval=interval, blit=False)
     try:
-        html = anim.to_jshtml(default_mode="once")
+        markup = anim.to_jshtml(default_mode="once")
     finally:
         plt.close(fig)
-    return HTML(html)
+    return HTML(_offline_widget(markup, html.escape(alt, quote=True)))

@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -94,3 +95,88 @@ def test_chapters_within_time_budget(built_book):
     assert not wrong, (
         f"header run times (declared, measured) disagree; `make chapters RUNTIMES=1`: {wrong}"
     )
+
+
+# ---- the built site in a browser (offline), and its links -------------------------------
+
+
+def _site_pages(html_dir):
+    """Every page of the book proper: the toc's files, front and back matter included."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [f"{f}.html" for f in files if (html_dir / f"{f}.html").exists()]
+
+
+def test_site_in_a_browser(built_book):
+    import browser
+
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        playwright = None
+    if browser.chromium_path() is None or playwright is None:
+        message = (
+            "the browser test needs Debian's chromium (apt-get install chromium; `make setup` "
+            "installs it when run as root) and playwright (in the test extra)"
+        )
+        if browser.require_browser():
+            pytest.fail(message)
+        pytest.skip(message)
+    pages = _site_pages(built_book)
+    shots = ROOT / "_build" / "screenshots"
+    results = browser.inspect_site(built_book, pages, screenshots=shots)
+    problems = []
+    for page, r in results.items():
+        if r["errors"]:
+            problems.append(f"{page}: console errors {r['errors'][:3]}")
+        if r["offsite"]:
+            problems.append(f"{page}: requests off the site {r['offsite'][:3]}")
+        if r["containers"] < r["mathSources"] or r["rawTex"] or r["mathErrors"]:
+            problems.append(
+                f"{page}: MathJax typeset {r['containers']} of {r['mathSources']} formulas, "
+                f"{r['rawTex']} left raw, {r['mathErrors']} errors"
+            )
+        local = any("_static/mathjax/" in src for src in r["mathjaxScripts"])
+        if r["mathSources"] and not local:
+            problems.append(f"{page}: MathJax is not the site's own copy: {r['mathjaxScripts']}")
+        if r["clipped"]:
+            problems.append(f"{page}: clipped display math {r['clipped'][:2]}")
+        if r["scrolling"]:
+            problems.append(f"{page}: code boxes scroll sideways at 1400 px {r['scrolling'][:2]}")
+        for img in r["images"]:
+            alt = img["alt"].strip()
+            if not img["width"]:
+                problems.append(f"{page}: image {img['src'][-40:]} did not load")
+            if not alt or alt.endswith((".png", ".svg", ".jpg")):
+                problems.append(f"{page}: image {img['src'][-40:]} has no alt text")
+        if r["animations"] and not (r["played"] or {}).get("played"):
+            problems.append(f"{page}: the animation did not advance after pressing play")
+    summary = {p: (r["containers"], len(r["images"]), r["animations"]) for p, r in results.items()}
+    print("page: (formulas, images, animations)", summary)
+    assert not problems, "\n".join(problems)
+
+
+_HREF = re.compile(r'<a [^>]*href="([^"]+)"')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def test_internal_links_and_anchors_resolve(built_book):
+    ids, broken = {}, []
+    pages = sorted(built_book.rglob("*.html"))
+    for page in pages:
+        ids[page.resolve()] = set(_ID.findall(page.read_text(encoding="utf-8")))
+    for page in pages:
+        if page.parent.name in ("_sources", "_static") or "reports" in page.parts:
+            continue
+        for href in set(_HREF.findall(page.read_text(encoding="utf-8"))):
+            if href.startswith(("http:", "https:", "mailto:", "javascript:", "data:")):
+                continue
+            path, _, anchor = href.partition("#")
+            target = (page.parent / path).resolve() if path else page.resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_book)} -> {href}")
+            elif anchor and target.suffix == ".html" and anchor not in ids.get(target, set()):
+                broken.append(f"{page.relative_to(built_book)} -> {href} (no such anchor)")
+    assert not broken, f"{len(broken)} broken links: {broken[:10]}"
