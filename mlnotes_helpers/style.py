@@ -55,4 +55,16 @@ def set_style(context="notebook"):
             "animation.embed_limit": 8.0,
         }
     )
+    _retina_inline_figures()
     return PALETTE
+
+
+def _retina_inline_figures():
+    """In a notebook, render figures at twice their display resolution, so they stay crisp."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
