@@ -180,3 +180,17 @@ def test_internal_links_and_anchors_resolve(built_book):
             elif anchor and target.suffix == ".html" and anchor not in ids.get(target, set()):
                 broken.append(f"{page.relative_to(built_book)} -> {href} (no such anchor)")
     assert not broken, f"{len(broken)} broken links: {broken[:10]}"
+
+
+def test_intro_map_and_health_page_cover_every_chapter(built_book):
+    chapters = sorted((ROOT / "notebooks").rglob("*.md"))
+    intro = (built_book / "intro.html").read_text(encoding="utf-8")
+    assert '<figure class="chapter-map"><svg' in intro, "the drawn chapter map is missing"
+    svg = intro[intro.index('<figure class="chapter-map">') : intro.index("</figure>")]
+    for md in chapters:
+        link = md.relative_to(ROOT).with_suffix(".html").as_posix()
+        assert link in svg, f"the chapter map has no link to {link}"
+    health = (built_book / "book-health.html").read_text(encoding="utf-8")
+    assert f"{len(chapters)} chapters" in health
+    for md in chapters:
+        assert md.relative_to(ROOT).with_suffix(".html").name in health, md.stem
