@@ -1,7 +1,9 @@
 """The benchmark command (``make bench``): speed targets and run times, measured, not asserted.
 
 For every chapter with a ``benchmarks/cases/<slug>.py`` (a ``cases()`` function returning dicts
-with ``problem``, ``ours``, ``reference``, ``error`` and ``target``), this runs ours and the
+with ``problem``, ``ours``, ``reference``, ``error`` and ``target``, and optionally
+``error_target``, a bound on ``error`` for targets that are not times, such as evaluation
+counts, and ``repeats`` for slow cases), this runs ours and the
 reference on the same problem in the same process, interleaved, and records the accuracy
 against the reference and the median time ratio ours / reference. It also times a cold
 execution of every chapter (a fresh kernel, as the book build does). It writes
@@ -99,14 +101,20 @@ def main(argv=None):
         if not (CASES / f"{slug}.py").exists():
             continue
         for case in load_cases(slug):
-            ours, ref, t_ours, t_ref = time_pair(case["ours"], case["reference"])
+            repeats = case.get("repeats", REPEATS)
+            ours, ref, t_ours, t_ref = time_pair(case["ours"], case["reference"], repeats)
             err = float(case["error"](ours, ref))
             ratio = t_ours / t_ref
-            target = case.get("target")
+            target, err_target = case.get("target"), case.get("error_target")
             met = target is None or ratio <= target
             if not met:
                 missed.append(f"{slug}: {case['problem']} ({ratio:.2f}× > {target}×)")
-            rows.append((slug, case["problem"], err, t_ours, t_ref, ratio, target, met))
+            if err_target is not None and err > err_target:
+                met = False
+                missed.append(f"{slug}: {case['problem']} (error {err:.3g} > {err_target:g})")
+            rows.append(
+                (slug, case["problem"], err, t_ours, t_ref, ratio, target, err_target, met)
+            )
             print(f"{slug:32s} {case['problem'][:40]:40s} err {err:.1e} ratio {ratio:5.2f}")
     cold = []
     if not args.no_cold:
@@ -128,8 +136,10 @@ def main(argv=None):
         "| Met |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for slug, problem, err, t_o, t_r, ratio, target, met in rows:
+    for slug, problem, err, t_o, t_r, ratio, target, err_target, met in rows:
         tgt = "—" if target is None else f"≤ {target:g}×"
+        if err_target is not None:
+            tgt += f"; error ≤ {err_target:g}"
         lines.append(
             f"| {slug} | {problem} | {err:.1e} | {t_o:.4f} | {t_r:.4f} | {ratio:.2f}× | {tgt} "
             f"| {'met' if met else '**missed**'} |"

@@ -7,9 +7,9 @@ size (lambda = 10). Anchor figures measured for the issue (pycma, median of 11):
 ellipsoid 3,930, Rosenbrock 5,220.
 
 Each side returns ``(median evaluations of the successful runs, number of successes)``, and
-``error`` reports the *evaluation ratio* ours / pycma; the runner's time target is ``None``
-because the issue sets no wall-time target (our loop is faster than pycma's anyway). A ratio
-above 1.3 raises, so a missed evaluation target fails the benchmark command loudly.
+``error`` reports the *evaluation ratio* ours / pycma, bounded by ``error_target``; the time
+target is ``None`` because the issue sets no wall-time target (our loop is faster than
+pycma's anyway). One timing repeat: each side already runs 11 seeds.
 """
 
 import numpy as np
@@ -49,13 +49,7 @@ def _pycma(f, x0, sigma0):
 
 
 def _eval_ratio(ours, reference):
-    ratio = ours[0] / reference[0]
-    if ratio > EVAL_RATIO_TARGET:
-        raise AssertionError(
-            f"median evaluations ours / pycma = {ratio:.2f} > {EVAL_RATIO_TARGET} "
-            f"(ours {ours}, pycma {reference})"
-        )
-    return ratio
+    return ours[0] / reference[0]
 
 
 def cases():
@@ -69,6 +63,8 @@ def cases():
                 "reference": lambda f=f, x0=x0, s0=sigma0: _pycma(f, x0, s0),
                 "error": _eval_ratio,
                 "target": None,
+                "error_target": EVAL_RATIO_TARGET,
+                "repeats": 1,
             }
         )
     return out
