@@ -7,7 +7,13 @@ import sys
 from conftest import ROOT, code_cells
 
 # import name -> distribution name, where they differ
-DIST_OF = {"sklearn": "scikit-learn", "IPython": "ipykernel", "yaml": "pyyaml"}
+DIST_OF = {
+    "sklearn": "scikit-learn",
+    "IPython": "ipykernel",
+    "yaml": "pyyaml",
+    "bayes_opt": "bayesian-optimization",
+    "myst_nb": "myst-nb",
+}
 # installed by binder/postBuild, or pulled in by the listed packages
 PROVIDED = {"mlnotes_helpers", "mpl_toolkits"}
 
