@@ -64,7 +64,7 @@ PARTS = {
     ),
 }
 BOOK_ORDER = [f"notebooks/{p}/{s}" for p, (_, chs) in PARTS.items() for s in chs]
-RUN_TIME = re.compile(r"\*\*Run time:\*\* about (\d+) s")
+RUN_TIME = re.compile(r"\*\*Run time:\*\*\s+about\s+(\d+)\s+s")
 
 
 def toc_chapters():
