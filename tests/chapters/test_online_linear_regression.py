@@ -8,6 +8,8 @@ sample, rank-deficient designs, zero noise, an already optimal row, a feature th
 varying). Bad input must fail with a ``ValueError``/``TypeError`` naming the argument.
 """
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
@@ -294,6 +296,21 @@ def test_a_feature_that_stops_varying_keeps_a_diagonal_penalty(ch, seed, batch):
     assert np.all(np.diag(penalty) >= -1e-8 * np.abs(A).max())
     ref = model.P_ @ (X.T @ (w * y))
     np.testing.assert_allclose(model.coef_, ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("gamma", [1.0, 0.99])
+def test_a_row_update_works_in_place(ch, gamma):
+    # An O(p²) update must not allocate a new p × p matrix: P_ is updated where it lies.
+    p = 400
+    model, x = ch.RecursiveRidge(p, 1.0, forgetting=gamma), make_rng(0).standard_normal(p)
+    model.partial_fit(x, 1.0)  # warm-up: a first call may allocate caches
+    P_before = model.P_
+    tracemalloc.start()
+    model.partial_fit(-x, 0.5)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert model.P_ is P_before
+    assert peak < 0.5 * 8 * p**2, f"peak {peak / 1e3:.0f} kB"
 
 
 def test_one_sample_and_one_feature(ch):
