@@ -152,6 +152,21 @@ def inspect_site(html_dir, pages, screenshots=None):
     return results
 
 
+def search_snippets(html_dir, query):
+    """Run the site's own search for ``query`` offline; return the result lines' text."""
+    from playwright.sync_api import sync_playwright
+
+    with serve(html_dir) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/search.html?q={query}")
+        page.wait_for_selector("ul.search li p", timeout=60_000)
+        page.wait_for_timeout(2000)  # the summaries of later results arrive one by one
+        texts = [li.inner_text() for li in page.query_selector_all("ul.search li")]
+        browser.close()
+    return texts
+
+
 def require_browser():
     """True if the browser test must run (CI sets MLNOTES_REQUIRE_BROWSER=1)."""
     return os.environ.get("MLNOTES_REQUIRE_BROWSER") == "1"

@@ -109,7 +109,8 @@ def _site_pages(html_dir):
     return [f"{f}.html" for f in files if (html_dir / f"{f}.html").exists()]
 
 
-def test_site_in_a_browser(built_book):
+def _need_browser():
+    """The browser module, or skip (fail under CI) when Chromium or Playwright is missing."""
     import browser
 
     try:
@@ -124,6 +125,11 @@ def test_site_in_a_browser(built_book):
         if browser.require_browser():
             pytest.fail(message)
         pytest.skip(message)
+    return browser
+
+
+def test_site_in_a_browser(built_book):
+    browser = _need_browser()
     pages = _site_pages(built_book)
     shots = ROOT / "_build" / "screenshots"
     results = browser.inspect_site(built_book, pages, screenshots=shots)
@@ -156,6 +162,20 @@ def test_site_in_a_browser(built_book):
     summary = {p: (r["containers"], len(r["images"]), r["animations"]) for p, r in results.items()}
     print("page: (formulas, images, animations)", summary)
     assert not problems, "\n".join(problems)
+
+
+_TOC_ENTRY = re.compile(r"\b\d+\.\d+\.\d+\. [A-Z]")  # "18.4.3. True and learned ..."
+
+
+def test_search_results_quote_the_text_around_the_match(built_book):
+    # Sphinx quotes the page's whole main element, which here also holds the launch buttons
+    # and the in-page contents; _static/search-snippets.js keeps the chapter text only.
+    texts = _need_browser().search_snippets(built_book, "Langevin")
+    assert texts, "the search found nothing for 'Langevin'"
+    for text in texts:
+        snippet = text.split("\n", 1)[-1]
+        assert "langevin" in snippet.lower(), f"the snippet misses the match: {text!r}"
+        assert "Binder" not in snippet and not _TOC_ENTRY.search(snippet), text
 
 
 _HREF = re.compile(r'<a [^>]*href="([^"]+)"')
