@@ -292,15 +292,57 @@ def test_no_private_validators(chapter):
     assert not private, f"{name}: private validators {private}; use mlnotes_helpers"
 
 
-def test_prerequisites_point_backwards(chapter):
-    name, text = chapter
+def _prerequisites(text):
     line = next(li for li in text.splitlines() if "**Prerequisites:**" in li)
-    para = text[text.index(line) :].split("\n\n")[0]
-    here = BOOK_ORDER.index(name)
+    return text[text.index(line) :].split("\n\n")[0]
+
+
+def _prerequisite_chapters(name, para):
     for target in re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", para):
         resolved = (ROOT / name).parent.joinpath(target).resolve().relative_to(ROOT).as_posix()
         if resolved in BOOK_ORDER:
-            assert BOOK_ORDER.index(resolved) < here, f"{name}: prerequisite {resolved} is later"
+            yield resolved
+
+
+def test_prerequisites_point_backwards(chapter):
+    name, text = chapter
+    here = BOOK_ORDER.index(name)
+    for resolved in _prerequisite_chapters(name, _prerequisites(text)):
+        assert BOOK_ORDER.index(resolved) < here, f"{name}: prerequisite {resolved} is later"
+
+
+_LABEL_DEFS = (
+    re.compile(r"^\(([\w-]+)\)=$", re.M),  # (label)= above a section
+    re.compile(r"^\$\$ *\(([\w-]+)\)$", re.M),  # an equation's label
+    re.compile(r"^:label: ([\w-]+)$", re.M),  # a prf box or exercise
+)
+
+
+def _label_owners():
+    """Every label defined in a chapter, mapped to the chapter that defines it."""
+    owners = {}
+    for name in BOOK_ORDER:
+        path = ROOT / f"{name}.md"
+        if path.exists():
+            text = path.read_text()
+            for pattern in _LABEL_DEFS:
+                owners.update(dict.fromkeys(pattern.findall(text), name))
+    return owners
+
+
+def test_prerequisites_link_the_sections_they_need(chapter):
+    # Each chapter named as a prerequisite is linked at the sections (or equations) needed,
+    # not only at its top, and those sections come earlier in the book.
+    name, text = chapter
+    para, owners = _prerequisites(text), _label_owners()
+    linked = set()
+    for label in re.findall(r"\{(?:ref|eq|numref)\}`(?:[^`<]*<)?([^`>]+)>?`", para):
+        assert label in owners, f"{name}: prerequisite link to an unknown label {label}"
+        here, there = BOOK_ORDER.index(name), BOOK_ORDER.index(owners[label])
+        assert there < here, f"{name}: prerequisite {label} is in a later chapter"
+        linked.add(owners[label])
+    for resolved in _prerequisite_chapters(name, para):
+        assert resolved in linked, f"{name}: {resolved} is linked, but none of its sections"
 
 
 def test_every_chapter_has_property_tests_and_mutants(chapter):
