@@ -58,10 +58,25 @@ async () => {
     src: img.getAttribute('src') || '', alt: img.getAttribute('alt') || '',
     width: img.naturalWidth, complete: img.complete,
   }));
+  // TeX that escaped MathJax: text outside formulas and code that still reads like LaTeX.
+  const texLeaks = [];
+  const article = document.querySelector('article') || document.body;
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  const texWord = new RegExp('\\\\\\\\(' + ['frac', 'top', 'lambda', 'sum', 'mathbb', 'mathbf',
+    'operatorname', 'left', 'right', 'alpha', 'beta', 'sigma', 'hat', 'bar', 'tilde', 'sqrt',
+    'lVert', 'leftarrow'].join('|') + ')(?![a-zA-Z])');
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('mjx-container, pre, code, script, style, .math')) continue;
+    const m = node.textContent.match(texWord);
+    if (m) {
+      const at = Math.max(0, m.index - 30);
+      texLeaks.push(node.textContent.slice(at, at + 70));
+    }
+  }
   const mathjaxScripts = [...document.querySelectorAll('script[src*="mathjax"]')]
     .map(s => s.getAttribute('src'));
   return {mathSources: mathSources.length, containers: containers.length, mathErrors,
-          rawTex, clipped, scrolling, images, mathjaxScripts,
+          rawTex, texLeaks, clipped, scrolling, images, mathjaxScripts,
           animations: document.querySelectorAll('.animation').length};
 }
 """

@@ -144,6 +144,8 @@ def test_site_in_a_browser(built_book):
                 f"{page}: MathJax typeset {r['containers']} of {r['mathSources']} formulas, "
                 f"{r['rawTex']} left raw, {r['mathErrors']} errors"
             )
+        if r["texLeaks"]:
+            problems.append(f"{page}: TeX shown as text {r['texLeaks'][:2]}")
         local = any("_static/mathjax/" in src for src in r["mathjaxScripts"])
         if r["mathSources"] and not local:
             problems.append(f"{page}: MathJax is not the site's own copy: {r['mathjaxScripts']}")

@@ -345,6 +345,39 @@ def test_prerequisites_link_the_sections_they_need(chapter):
         assert resolved in linked, f"{name}: {resolved} is linked, but none of its sections"
 
 
+def _lists_inside_inline_math(text):
+    """Lines that start with a list marker while an inline $...$ is open: Markdown turns
+    them into a bullet and the formula into raw TeX on the page."""
+    bad, open_math, in_code, in_display = [], False, False, False
+    for i, line in enumerate(text.splitlines(), 1):
+        if in_code or line.startswith("```{code-cell}"):
+            in_code = not (in_code and line.startswith("```"))
+            continue
+        if line.lstrip().startswith("$$"):
+            in_display, open_math = not in_display and line.strip() == "$$", False
+            continue
+        if in_display or not line.strip():
+            open_math = False
+            continue
+        if open_math and re.match(r"\s*([-+*>#]|\d+[.)])(\s|$)", line):
+            bad.append(f"line {i}: {line.strip()[:50]}")
+        if len(re.findall(r"(?<!\\)\$", line)) % 2:
+            open_math = not open_math
+    return bad
+
+
+def test_no_list_marker_breaks_an_inline_formula(chapter):
+    name, text = chapter
+    bad = _lists_inside_inline_math(text)
+    assert not bad, f"{name}: a line inside an inline formula starts like a list item: {bad}"
+
+
+def test_key_results_are_stated_in_proposition_boxes(chapter):
+    name, text = chapter
+    boxes = re.findall(r"^```\{prf:(?:proposition|theorem|lemma|definition)\}", text, re.M)
+    assert boxes, f"{name}: no key result stated in a prf:proposition (or theorem) box"
+
+
 def test_every_chapter_has_property_tests_and_mutants(chapter):
     name, _ = chapter
     slug = name.split("/")[-1]
