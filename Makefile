@@ -48,8 +48,10 @@ browser:
 notebooks: $(STAMP)
 	$(BIN)/jupytext --quiet --to ipynb $(NOTEBOOK_SOURCES)
 
+# One BLAS thread, as in `make test`: the chapters print speed ratios, and a thread pool
+# fighting the two cores would make them say something else.
 book: $(STAMP)
-	$(BIN)/jupyter-book build .
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/jupyter-book build .
 	@echo "Open _build/html/index.html, or run 'make serve' and visit http://localhost:8000"
 
 # Notebook kernels inherit PYTHONWARNINGS, so any numpy RuntimeWarning fails its cell. Two

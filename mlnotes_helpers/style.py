@@ -1,6 +1,11 @@
 """The book's plotting style: one call at the top of each chapter."""
 
+import base64
+import struct
+import zlib
+
 import matplotlib as mpl
+import matplotlib.text  # noqa: F401  (mpl.text below)
 
 __all__ = ["PALETTE", "set_style"]
 
@@ -59,12 +64,52 @@ def set_style(context="notebook"):
     return PALETTE
 
 
+FONT_KEY = "mlnotes:smallest-font-px"  # PNG text chunk read by the book's figure test
+
+
+def smallest_font_px(fig):
+    """The smallest visible text of a drawn figure, in CSS pixels at its natural size."""
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(mpl.text.Text)
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is fig
+    ]
+    return min(sizes) * fig.dpi / 72 if sizes else None
+
+
+def _png_text_chunk(png, key, value):
+    """Insert a tEXt chunk right after the PNG header chunk."""
+    data = key.encode("latin-1") + b"\0" + value.encode("latin-1")
+    chunk = struct.pack(">I", len(data)) + b"tEXt" + data
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
+    end_of_header = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, data, crc
+    return png[:end_of_header] + chunk + png[end_of_header:]
+
+
+def _retina_png(fig):
+    """The inline PNG at twice the display resolution, recording its smallest font."""
+    from IPython.core.pylabtools import retina_figure
+
+    out = retina_figure(fig, base64=False)
+    if out is None:
+        return None
+    png, size = out
+    px = smallest_font_px(fig)  # the figure has just been drawn
+    if px is not None:
+        png = _png_text_chunk(png, FONT_KEY, f"{px:.2f}")
+    return base64.b64encode(png).decode("ascii"), size
+
+
 def _retina_inline_figures():
-    """In a notebook, render figures at twice their display resolution, so they stay crisp."""
+    """In a notebook, render figures at twice their display resolution, so they stay crisp,
+    and note in each PNG how small its smallest text is (the book's browser test reads it)."""
     try:
         from IPython import get_ipython
+        from matplotlib.figure import Figure
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # pragma: no cover - matplotlib-inline ships with ipykernel
         return
-    if get_ipython() is not None:
+    shell = get_ipython()
+    if shell is not None:
         set_matplotlib_formats("retina")
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _retina_png)

@@ -56,7 +56,7 @@ async () => {
   }
   const images = [...document.querySelectorAll('article img')].map(img => ({
     src: img.getAttribute('src') || '', alt: img.getAttribute('alt') || '',
-    width: img.naturalWidth, complete: img.complete,
+    width: img.naturalWidth, shown: img.clientWidth, complete: img.complete,
   }));
   // TeX that escaped MathJax: text outside formulas and code that still reads like LaTeX.
   const texLeaks = [];

@@ -128,6 +128,36 @@ def _need_browser():
     return browser
 
 
+MIN_FONT_PX = 8.0  # the smallest figure text, in CSS pixels as shown at 1400 px
+
+
+def _small_figure_text(html_dir, results):
+    """Figures whose smallest text is shown below MIN_FONT_PX. Each PNG records its smallest
+    font at natural size (``mlnotes_helpers.style``); the page may scale the image down."""
+    from PIL import Image
+
+    from mlnotes_helpers.style import FONT_KEY
+
+    problems, shown_sizes = [], []
+    for page, r in results.items():
+        for img in r["images"]:
+            path = (html_dir / page).parent / img["src"]
+            if not (img["width"] and path.suffix == ".png" and path.exists()):
+                continue
+            with Image.open(path) as png:
+                px = png.text.get(FONT_KEY)
+            if px is None:
+                continue
+            shown = float(px) * img["shown"] / (img["width"] / 2)  # PNGs are 2x
+            shown_sizes.append(shown)
+            if shown < MIN_FONT_PX:
+                problems.append(f"{page}: figure text {shown:.1f} px in {img['src'][-30:]}")
+    if not shown_sizes:
+        return ["no figure records its smallest font size (mlnotes_helpers.style)"]
+    print(f"smallest figure text: {min(shown_sizes):.1f} px over {len(shown_sizes)} figures")
+    return problems
+
+
 def test_site_in_a_browser(built_book):
     browser = _need_browser()
     pages = _site_pages(built_book)
@@ -161,6 +191,7 @@ def test_site_in_a_browser(built_book):
                 problems.append(f"{page}: image {img['src'][-40:]} has no alt text")
         if r["animations"] and not (r["played"] or {}).get("played"):
             problems.append(f"{page}: the animation did not advance after pressing play")
+    problems += _small_figure_text(built_book, results)
     summary = {p: (r["containers"], len(r["images"]), r["animations"]) for p, r in results.items()}
     print("page: (formulas, images, animations)", summary)
     assert not problems, "\n".join(problems)

@@ -91,3 +91,24 @@ def test_timing_validates():
         median_time(lambda: None, repeats=0)
     with pytest.raises(ValueError):
         speed_ratio(lambda: None, lambda: None, number=0)
+
+
+def test_figures_record_their_smallest_font():
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from mlnotes_helpers.style import FONT_KEY, _png_text_chunk, smallest_font_px
+
+    fig, ax = plt.subplots(dpi=80)
+    ax.plot([0, 1], [0, 1], label="line")
+    ax.legend(fontsize=7)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert smallest_font_px(fig) == pytest.approx(7 * 80 / 72)
+    png = _png_text_chunk(buf.getvalue(), FONT_KEY, "7.78")
+    with Image.open(io.BytesIO(png)) as im:
+        im.load()
+        assert im.text[FONT_KEY] == "7.78"
+    plt.close(fig)
