@@ -3,6 +3,8 @@
 - Each figure's image gets its caption as alt text (myst-nb leaves the file path there).
 - A script added twice to a page (sphinx-thebe's configuration is, under Jupyter Book 1)
   is kept once, so the page does not log "Identifier ... has already been declared".
+- The bibliography's citation lists lose ``role="list"``: their entries are ``doc-biblioentry``,
+  not list items, and screen readers (and axe) expect a list's children to be items.
 """
 
 from docutils import nodes
@@ -37,7 +39,16 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def unlist_citations(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and 'role="list" class="citation-list"' in body:
+        context["body"] = body.replace(
+            'role="list" class="citation-list"', 'class="citation-list"'
+        )
+
+
 def setup(app):
     app.add_transform(CaptionAsAltText)
     app.connect("html-page-context", dedupe_scripts, priority=100)
+    app.connect("html-page-context", unlist_citations)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,6 +30,11 @@ def _offline_widget(markup, alt):
     markup = re.sub(r"<link[^>]*font-awesome[^>]*>", "", markup)
     for icon, char in _ICONS.items():
         markup = markup.replace(f'<i class="fa {icon}"></i>', char)
+    markup = re.sub(  # the frame slider needs a name for screen readers
+        r'<input id="(_anim_slider\w+)"',
+        lambda m: f'<input id="{m.group(1)}" aria-label="animation frame"',
+        markup,
+    )
     return re.sub(
         r'<img id="(_anim_img\w+)"', lambda m: f'<img id="{m.group(1)}" alt="{alt}"', markup
     )

@@ -127,6 +127,33 @@ def serve(directory):
         server.server_close()
 
 
+AXE_JS = """
+async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,
+              where: v.nodes.slice(0, 2).map(n => n.target.join(' '))}))
+"""
+
+
+def axe_script():
+    """axe-core's script, as shipped by axe-playwright-python, or None."""
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return None
+    path = pathlib.Path(axe_playwright_python.__file__).parent / "axe.min.js"
+    return path if path.exists() else None
+
+
+def _axe_violations(page):
+    """Serious and critical accessibility violations on the page (axe-core), or None."""
+    script = axe_script()
+    if script is None:
+        return None
+    page.add_script_tag(path=str(script))
+    return page.evaluate(AXE_JS)
+
+
 def inspect_site(html_dir, pages, screenshots=None):
     """Open every page offline in Chromium; return {page: measurements}."""
     from playwright.sync_api import sync_playwright
@@ -155,6 +182,7 @@ def inspect_site(html_dir, pages, screenshots=None):
             page.goto(f"{base}/{rel}", wait_until="load")
             data = page.evaluate(INSPECT_JS)
             data["played"] = page.evaluate(PLAY_JS) if data["animations"] else None
+            data["axe"] = _axe_violations(page)
             data["errors"] = list(errors)
             data["offsite"] = list(offsite)
             if screenshots is not None:

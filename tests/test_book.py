@@ -189,6 +189,10 @@ def test_site_in_a_browser(built_book):
                 problems.append(f"{page}: image {img['src'][-40:]} did not load")
             if not alt or alt.endswith((".png", ".svg", ".jpg")):
                 problems.append(f"{page}: image {img['src'][-40:]} has no alt text")
+        if r["axe"] is None:
+            problems.append(f"{page}: no accessibility scan (axe-playwright-python missing)")
+        for v in r["axe"] or []:
+            problems.append(f"{page}: accessibility, {v['impact']} {v['id']} at {v['where']}")
         if r["animations"] and not (r["played"] or {}).get("played"):
             problems.append(f"{page}: the animation did not advance after pressing play")
     problems += _small_figure_text(built_book, results)
