@@ -424,3 +424,14 @@ def test_h_sigma_stalls_the_rank_one_path_on_a_linear_function(ch, seed):
     assert r.history["sigma"][-1] > 1e3, "sigma grows on a linear function"
     ev = r.history["eigvals"][-1]
     assert ev[-1] / ev[0] < 1e3
+
+
+def test_covariance_learns_the_inverse_hessian(ch):
+    # on a rotated ellipsoid (condition 1e6) C ends close to a multiple of H^-1: the
+    # spectrum of C H is nearly flat although that of H spans six orders of magnitude
+    n = 10
+    R, _ = np.linalg.qr(make_rng(7).standard_normal((n, n)))
+    r = ch.cma_es(lambda x: ellipsoid(R @ x), np.ones(n), 1.0, max_evals=20_000, ftarget=1e-8)
+    L = np.linalg.cholesky(2 * R.T @ np.diag(1e6 ** (np.arange(n) / (n - 1))) @ R)
+    ev = np.linalg.eigvalsh(L.T @ r.history["C"][-1] @ L)
+    assert r.f_best <= 1e-8 and ev[-1] / ev[0] < 20
