@@ -372,6 +372,15 @@ def test_no_list_marker_breaks_an_inline_formula(chapter):
     assert not bad, f"{name}: a line inside an inline formula starts like a list item: {bad}"
 
 
+def test_links_between_chapters_land_at_sections(chapter):
+    # Outside the prerequisites line, a link to another chapter names the section meant
+    # ({ref} to a label there), so the reader does not land at the top of a long page.
+    name, text = chapter
+    body = text.replace(_prerequisites(text), "")
+    whole = sorted(set(_prerequisite_chapters(name, body)))
+    assert not whole, f"{name}: links to whole chapters {whole}; link their sections with {{ref}}"
+
+
 def test_key_results_are_stated_in_proposition_boxes(chapter):
     name, text = chapter
     boxes = re.findall(r"^```\{prf:(?:proposition|theorem|lemma|definition)\}", text, re.M)
