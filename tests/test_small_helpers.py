@@ -56,7 +56,7 @@ def test_animate_returns_jshtml():
 
     html = animate(fig, update, frames=3, interval=50)
     assert "<script" in html.data and "animation" in html.data.lower()
-    assert "aria-label=\"animation frame\"" in html.data  # the slider is named
+    assert 'aria-label="animation frame"' in html.data  # the slider is named
     assert not plt.fignum_exists(fig.number)
 
 
