@@ -239,6 +239,14 @@ def test_code_lines_fit_the_page(chapter):
     assert not long, f"{name}: {len(long)} code lines over {MAX_CODE_LINE} characters: {long[:3]}"
 
 
+def test_cell_metadata_lines_fit_the_page(chapter):
+    # Captions and alt texts live in the cells' YAML headers; the .ipynb shows them as source.
+    name, text = chapter
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, re.S | re.M)
+    long = [line for cell in cells for line in cell.splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long, f"{name}: {len(long)} cell lines over {MAX_CODE_LINE} characters: {long[:2]}"
+
+
 def _check_calls(text):
     """The argument text of every check(...)/check_close(...) call in the code cells."""
     calls = []
