@@ -298,6 +298,30 @@ def test_a_feature_that_stops_varying_keeps_a_diagonal_penalty(ch, seed, batch):
     np.testing.assert_allclose(model.coef_, ref, rtol=1e-8, atol=1e-10 * np.abs(ref).max())
 
 
+@LONG
+@given(seeds)
+def test_long_forgetting_streams_stay_exactly_symmetric_where_the_shortcut_drifts(ch, seed):
+    # The chapter's "round-off asymmetry": 2,000 rows at γ = 0.95, three by rows and two as a
+    # batch in turn. Subtracting h hᵀ (rows) and symmetrising the Woodbury result (batches)
+    # keep P exactly symmetric and the coefficients exact; the common shortcut
+    # P ← (P − k πᵀ)/γ, fed the same rows, drifts far from the answer.
+    X, y = _design(seed, 2000, 2)
+    P, beta, P_sc, beta_sc = np.eye(2), np.zeros(2), np.eye(2), np.zeros(2)
+    for i in range(0, 2000, 5):
+        for j in range(i, i + 3):
+            ch.rls_update(P, beta, X[j], y[j], 0.95)
+        ch.rls_batch_update(P, beta, X[i + 3 : i + 5], y[i + 3 : i + 5], 0.95)
+    for x_i, y_i in zip(X, y, strict=True):
+        pi = P_sc @ x_i
+        k = pi / (0.95 + x_i @ pi)
+        beta_sc += k * (y_i - x_i @ beta_sc)
+        P_sc = (P_sc - np.outer(k, pi)) / 0.95
+    ref = _weighted_ridge(X, y, 1.0, 0.95)
+    np.testing.assert_array_equal(P, P.T)
+    np.testing.assert_allclose(beta, ref, rtol=1e-10)
+    assert np.max(np.abs(beta_sc - ref)) > 1e-2 * np.max(np.abs(ref))
+
+
 @pytest.mark.parametrize("gamma", [1.0, 0.99])
 def test_a_row_update_works_in_place(ch, gamma):
     # An O(p²) update must not allocate a new p × p matrix: P_ is updated where it lies.
