@@ -275,6 +275,9 @@ def test_a_dead_feature_does_not_wind_up_the_stream(ch, seed, gamma):
     assert model.P_.max() <= 1 / (1.0 * ch.DELTA)
     live = _weighted_ridge(X[:, :1], y, 0.0, gamma)  # the dead coordinate decouples
     np.testing.assert_allclose(model.coef_, [live[0], 0.0], rtol=1e-9)
+    # The same stream as one batch: it must be cut into chunks with the guard run between.
+    whole = ch.RecursiveRidge(2, 1.0, forgetting=gamma).partial_fit(X, y)
+    np.testing.assert_allclose(whole.coef_, [live[0], 0.0], rtol=1e-9)
 
 
 @LONG
