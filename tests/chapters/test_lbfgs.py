@@ -207,6 +207,18 @@ def test_line_search_never_accepts_a_rise_above_the_armijo_line(ch, c1):
     assert f_new <= -c1 * alpha
 
 
+def test_line_search_finds_the_narrow_window_past_a_flat_slope(ch):
+    # φ(α) = -α up to α = 1, then a steep wall: the strong Wolfe steps (c2 = 0.9) are
+    # 1 + [5e-5, 9.5e-4], a narrow window that zoom must find from the first trial 2.
+    def flat_wall(x):
+        past = max(x[0] - 1.0, 0.0)
+        return -x[0] + 1000.0 * past**2, np.array([-1.0 + 2000.0 * past])
+
+    z0 = np.zeros(1)
+    alpha, *_ = ch.line_search_wolfe(flat_wall, z0, *flat_wall(z0), np.ones(1), 2.0)
+    assert 5e-5 <= alpha - 1.0 <= 9.5e-4
+
+
 def test_line_search_shrinks_past_an_overflowing_objective(ch):
     def steep(x):  # overflows for x > ~14
         e = np.exp(50.0 * x[0])
